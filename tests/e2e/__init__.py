@@ -1,0 +1,1 @@
+"""Tests of the whole app on the headless desktop that tests/run starts."""
