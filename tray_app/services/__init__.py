@@ -1,0 +1,1 @@
+"""Long-lived QObject services (QtCore only): session, sync, job watcher, toasts."""
