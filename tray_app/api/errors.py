@@ -10,6 +10,7 @@
     ├── NetworkError         connect, TLS, timeout, connection dropped mid-body
     │   └── TlsError         certificate verification failed
     └── ProtocolError        an unexpected status, or a body of an unexpected shape
+        └── StreamUnavailable  the server has no notification stream (404): poll instead
 
 Messages never contain a token or a password: they are built from the status code and
 the server's short ``error`` text only.
@@ -63,3 +64,7 @@ class TlsError(NetworkError):
 
 class ProtocolError(ApiError):
     """The server answered something this client does not understand."""
+
+
+class StreamUnavailable(ProtocolError):
+    """The server offers no ``/api/notifications/stream`` (404): poll the list instead."""

@@ -155,8 +155,10 @@ class JobEvent:
 class StreamEvent:
     """One message of our proposed ``/api/notifications/stream``.
 
-    ``kind`` is ``"created"``, ``"updated"``, ``"deleted"`` or ``"sync"``;
-    ``notification`` is set for created/updated, ``notification_id`` for all but sync.
+    ``kind`` is ``"hello"`` (first message after connecting), ``"created"``,
+    ``"updated"``, ``"deleted"`` or ``"sync"`` (refetch: bulk change, or a message this
+    client could not read); ``notification`` is set for created/updated,
+    ``notification_id`` for created/updated/deleted.
     """
 
     kind: str
