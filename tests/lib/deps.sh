@@ -17,6 +17,7 @@ DEPS_APT_PACKAGES=(
     haskell-gtk-sni-tray-utils # StatusNotifierItem tray host with a watcher
     dunst gnome-keyring libsecret-tools xdotool imagemagick fonts-dejavu-core
     desktop-file-utils appstream # checks of the packaging metadata
+    binutils # objdump and strip for the PyInstaller bundle and the .deb dependencies
 )
 DEPS_MIN_PYTHON=(3 11)
 
@@ -113,10 +114,10 @@ deps_ensure_venv() {
     flock "$lock"
     if [[ ! -f $stamp || $(<"$stamp") != "$want" ]]; then
         echo "tests/run: installing the project into $venv (pyproject.toml changed)"
-        if "$venv/bin/python" -m pip install --quiet -e '.[test,demo]'; then
+        if "$venv/bin/python" -m pip install --quiet -e '.[test,demo,package]'; then
             printf '%s\n' "$want" >"$stamp"
         else
-            _deps_err "pip install -e .[test,demo] failed"
+            _deps_err "pip install -e .[test,demo,package] failed"
             rc=1
         fi
     fi
