@@ -2,20 +2,27 @@
 
 The server allows 100 requests per minute per client IP (6000 per hour), and behind the
 usual reverse proxy every user of a server shares that one budget. The tray client
-therefore polls far below it:
+therefore polls far below it. Two pollers share the cost: the notification poller (one
+request per interval) and the job watcher, which polls ``/api/jobs`` at
+:data:`JOB_POLL_FACTOR` times the same interval (the server's own web front end toasts
+jobs from that list, and the in-app and toast channels are independent):
 
-===============  =========  ==========  ============  ==============
-Update speed     idle       active      idle req/h    active req/h
-===============  =========  ==========  ============  ==============
-Battery saver    30 s       10 s        120           360
-Balanced         10 s       3 s         360           1200
-Fast             5 s        2 s         720           1800
-===============  =========  ==========  ============  ==============
+===============  ===============  ==============  ===========  =============
+Update speed     idle             active          idle req/h   active req/h
+===============  ===============  ==============  ===========  =============
+Battery saver    40 s (jobs 80)   10 s (jobs 20)  135          540
+Balanced         15 s (jobs 30)   3 s (jobs 6)    360          1800
+Fast             7.5 s (jobs 15)  2.5 s (jobs 5)  720          2160
+===============  ===============  ==============  ===========  =============
 
-"Active" is while the list window is open or a job is running; "idle" otherwise. One
-poll is one request (a ``limit=1`` probe, see :mod:`tray_app.core.sync_logic`); a change
-costs one more request for the first page. While a notification stream is healthy the
-poll is only a safety net: every :data:`STREAM_SAFETY_POLL_S` seconds whatever the speed.
+Balanced idle is one request every 10 s on average, both pollers together. "Active" is
+while the list window is open or a job is running; "idle" otherwise. Every speed stays
+within :data:`DEFAULT_BUDGET_PER_MIN` (2400 per hour), the background budget that
+:class:`RequestBudget` enforces. One notification poll is one request (a ``limit=1``
+probe, see :mod:`tray_app.core.sync_logic`); a change costs one more request for the
+first page, and so does the forced full fetch every five minutes (12 per hour). While a
+notification stream is healthy the poll is only a safety net: every
+:data:`STREAM_SAFETY_POLL_S` seconds whatever the speed (the job watcher keeps polling).
 Regular intervals get ±10 % jitter so that clients behind one proxy, woken together,
 drift apart instead of polling in lockstep; the average stays the nominal interval.
 
@@ -71,12 +78,14 @@ class SpeedProfile:
 
 SPEED_PROFILES: Final[Mapping[UpdateSpeed, SpeedProfile]] = MappingProxyType(
     {
-        UpdateSpeed.BATTERY_SAVER: SpeedProfile(idle_s=30.0, active_s=10.0),
-        UpdateSpeed.BALANCED: SpeedProfile(idle_s=10.0, active_s=3.0),
-        UpdateSpeed.FAST: SpeedProfile(idle_s=5.0, active_s=2.0),
+        UpdateSpeed.BATTERY_SAVER: SpeedProfile(idle_s=40.0, active_s=10.0),
+        UpdateSpeed.BALANCED: SpeedProfile(idle_s=15.0, active_s=3.0),
+        UpdateSpeed.FAST: SpeedProfile(idle_s=7.5, active_s=2.5),
     }
 )
 
+#: The job watcher polls ``/api/jobs`` this many times slower than the notifications.
+JOB_POLL_FACTOR: Final = 2.0
 #: The server's documented limit per client IP, shared by all users behind one proxy.
 SERVER_LIMIT_PER_HOUR: Final = 6000
 #: Poll interval while a notification stream is healthy (a safety net only).
@@ -94,19 +103,46 @@ DEFAULT_BUDGET_PER_MIN: Final = 40.0
 DEFAULT_BUDGET_BURST: Final = 10.0
 
 
-def poll_interval(speed: UpdateSpeed, mode: PollMode, *, stream_healthy: bool = False) -> float:
-    """Nominal seconds between two polls, before jitter."""
+def poll_interval(
+    speed: UpdateSpeed,
+    mode: PollMode,
+    *,
+    stream_healthy: bool = False,
+    profiles: Mapping[UpdateSpeed, SpeedProfile] = SPEED_PROFILES,
+    stream_safety_s: float = STREAM_SAFETY_POLL_S,
+) -> float:
+    """Nominal seconds between two notification polls, before jitter."""
     if stream_healthy:
-        return STREAM_SAFETY_POLL_S
-    return SPEED_PROFILES[speed].interval(mode)
+        return stream_safety_s
+    return profiles[speed].interval(mode)
 
 
-def requests_per_hour(speed: UpdateSpeed, mode: PollMode, *, stream_healthy: bool = False) -> int:
-    """Polling requests per hour in this configuration, for the "Update speed" setting.
+def job_poll_interval(
+    speed: UpdateSpeed,
+    mode: PollMode,
+    *,
+    profiles: Mapping[UpdateSpeed, SpeedProfile] = SPEED_PROFILES,
+) -> float:
+    """Nominal seconds between two polls of ``/api/jobs`` by the job watcher."""
+    return JOB_POLL_FACTOR * profiles[speed].interval(mode)
 
+
+def requests_per_hour(
+    speed: UpdateSpeed,
+    mode: PollMode,
+    *,
+    stream_healthy: bool = False,
+    include_jobs: bool = True,
+) -> int:
+    """Background requests per hour in this configuration, for the "Update speed" setting.
+
+    The notification polls plus, with ``include_jobs``, the job watcher's polls.
     Compare with :data:`SERVER_LIMIT_PER_HOUR`; a detected change costs one more request.
     """
-    return round(3600.0 / poll_interval(speed, mode, stream_healthy=stream_healthy))
+    per_hour = 3600.0 / poll_interval(speed, mode, stream_healthy=stream_healthy)
+    if include_jobs:
+        per_hour += 3600.0 / job_poll_interval(speed, mode)
+    return round(per_hour)
 
 
 def backoff_delay(
@@ -142,11 +178,21 @@ def next_delay(
     stream_healthy: bool = False,
     failures: int = 0,
     retry_after: float | None = None,
+    profiles: Mapping[UpdateSpeed, SpeedProfile] = SPEED_PROFILES,
+    stream_safety_s: float = STREAM_SAFETY_POLL_S,
+    base_s: float = BACKOFF_BASE_S,
+    cap_s: float = BACKOFF_CAP_S,
 ) -> float:
     """Seconds until the next check: backoff after failures, else the jittered interval."""
     if failures > 0 or (retry_after is not None and retry_after > 0):
-        return backoff_delay(failures, rng, retry_after=retry_after)
-    interval = poll_interval(speed, mode, stream_healthy=stream_healthy)
+        return backoff_delay(failures, rng, retry_after=retry_after, base_s=base_s, cap_s=cap_s)
+    interval = poll_interval(
+        speed,
+        mode,
+        stream_healthy=stream_healthy,
+        profiles=profiles,
+        stream_safety_s=stream_safety_s,
+    )
     return interval * rng.uniform(1.0 - POLL_JITTER, 1.0 + POLL_JITTER)
 
 
@@ -157,6 +203,8 @@ class PollScheduler:
     Report each check's outcome with :meth:`record_success` / :meth:`record_failure`;
     call :meth:`resync` on wake or when the network comes back: it forgets the backoff
     and asks for an immediate check, which still honours a pending ``retry-after``.
+    ``profiles``, ``stream_safety_s`` and the backoff bounds default to the module's
+    constants; tests pass shorter ones.
     """
 
     def __init__(
@@ -165,7 +213,15 @@ class PollScheduler:
         rng: random.Random,
         speed: UpdateSpeed = UpdateSpeed.BALANCED,
         mode: PollMode = PollMode.IDLE,
+        profiles: Mapping[UpdateSpeed, SpeedProfile] = SPEED_PROFILES,
+        stream_safety_s: float = STREAM_SAFETY_POLL_S,
+        backoff_base_s: float = BACKOFF_BASE_S,
+        backoff_cap_s: float = BACKOFF_CAP_S,
     ) -> None:
+        self.profiles = profiles
+        self.stream_safety_s = stream_safety_s
+        self.backoff_base_s = backoff_base_s
+        self.backoff_cap_s = backoff_cap_s
         self.speed = speed
         self.mode = mode
         self.stream_healthy = False
@@ -203,7 +259,7 @@ class PollScheduler:
         if self._not_before is not None and self._not_before > now:
             remaining = self._not_before - now
         if self._immediate:
-            return backoff_delay(0, self._rng, retry_after=remaining)
+            return backoff_delay(0, self._rng, retry_after=remaining, cap_s=self.backoff_cap_s)
         return next_delay(
             speed=self.speed,
             mode=self.mode,
@@ -211,6 +267,10 @@ class PollScheduler:
             stream_healthy=self.stream_healthy,
             failures=self._failures,
             retry_after=remaining,
+            profiles=self.profiles,
+            stream_safety_s=self.stream_safety_s,
+            base_s=self.backoff_base_s,
+            cap_s=self.backoff_cap_s,
         )
 
 

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from tray_app.core.schedule import (
     BACKOFF_BASE_S,
     BACKOFF_CAP_S,
+    DEFAULT_BUDGET_PER_MIN,
+    JOB_POLL_FACTOR,
     MAX_RETRY_AFTER_S,
     POLL_JITTER,
     SERVER_LIMIT_PER_HOUR,
@@ -20,9 +22,11 @@ from tray_app.core.schedule import (
     PollMode,
     PollScheduler,
     RequestBudget,
+    SpeedProfile,
     UpdateSpeed,
     WakeDetector,
     backoff_delay,
+    job_poll_interval,
     next_delay,
     poll_interval,
     requests_per_hour,
@@ -34,9 +38,12 @@ ALL_MODES = list(PollMode)
 # ---- intervals and cost ------------------------------------------------------------
 
 
-def test_balanced_idle_is_one_request_every_ten_seconds() -> None:
-    assert poll_interval(UpdateSpeed.BALANCED, PollMode.IDLE) == 10.0
+def test_balanced_idle_is_one_request_every_ten_seconds_with_the_job_watcher() -> None:
+    assert poll_interval(UpdateSpeed.BALANCED, PollMode.IDLE) == 15.0
+    assert job_poll_interval(UpdateSpeed.BALANCED, PollMode.IDLE) == 30.0
+    # 240 notification polls + 120 job polls: one request every 10 s on average.
     assert requests_per_hour(UpdateSpeed.BALANCED, PollMode.IDLE) == 360
+    assert requests_per_hour(UpdateSpeed.BALANCED, PollMode.IDLE, include_jobs=False) == 240
 
 
 @pytest.mark.parametrize("mode", ALL_MODES)
@@ -52,17 +59,31 @@ def test_active_is_faster_than_idle(speed: UpdateSpeed) -> None:
 
 @pytest.mark.parametrize("speed", ALL_SPEEDS)
 @pytest.mark.parametrize("mode", ALL_MODES)
-def test_cost_stays_far_below_the_server_limit(speed: UpdateSpeed, mode: PollMode) -> None:
+def test_jobs_are_polled_at_a_fixed_fraction_of_the_notification_rate(
+    speed: UpdateSpeed, mode: PollMode
+) -> None:
+    assert job_poll_interval(speed, mode) == JOB_POLL_FACTOR * poll_interval(speed, mode)
+
+
+@pytest.mark.parametrize("speed", ALL_SPEEDS)
+@pytest.mark.parametrize("mode", ALL_MODES)
+def test_cost_stays_within_the_background_budget(speed: UpdateSpeed, mode: PollMode) -> None:
+    interval = SPEED_PROFILES[speed].interval(mode)
     cost = requests_per_hour(speed, mode)
-    assert cost == round(3600 / SPEED_PROFILES[speed].interval(mode))
-    assert cost <= SERVER_LIMIT_PER_HOUR * 0.3
+    assert cost == round(3600 / interval + 3600 / (JOB_POLL_FACTOR * interval))
+    assert cost <= DEFAULT_BUDGET_PER_MIN * 60
+    assert cost <= SERVER_LIMIT_PER_HOUR * 0.4
 
 
 @pytest.mark.parametrize("speed", ALL_SPEEDS)
 @pytest.mark.parametrize("mode", ALL_MODES)
 def test_healthy_stream_slows_polling_to_the_safety_net(speed: UpdateSpeed, mode: PollMode) -> None:
     assert poll_interval(speed, mode, stream_healthy=True) == STREAM_SAFETY_POLL_S
-    assert requests_per_hour(speed, mode, stream_healthy=True) == round(3600 / 120)
+    notifications_only = requests_per_hour(speed, mode, stream_healthy=True, include_jobs=False)
+    assert notifications_only == round(3600 / 120)
+    # The job watcher does not stream: its cost stays.
+    jobs = 3600 / job_poll_interval(speed, mode)
+    assert requests_per_hour(speed, mode, stream_healthy=True) == round(3600 / 120 + jobs)
 
 
 def test_regular_delay_is_jittered_around_the_interval() -> None:
@@ -179,6 +200,28 @@ def test_resync_asks_for_an_immediate_check() -> None:
     assert scheduler.next_delay(1.0) == 0.0
     scheduler.record_success()
     assert scheduler.next_delay(1.0) > 20.0
+
+
+def test_scheduler_uses_injected_profiles_and_backoff_bounds() -> None:
+    profiles = {speed: SpeedProfile(idle_s=0.2, active_s=0.05) for speed in UpdateSpeed}
+    scheduler = PollScheduler(
+        rng=random.Random(8),
+        profiles=profiles,
+        stream_safety_s=0.5,
+        backoff_base_s=0.01,
+        backoff_cap_s=0.04,
+    )
+    assert scheduler.next_delay(0.0) == pytest.approx(0.2, rel=POLL_JITTER)
+    scheduler.mode = PollMode.ACTIVE
+    assert scheduler.next_delay(0.0) == pytest.approx(0.05, rel=POLL_JITTER)
+    scheduler.stream_healthy = True
+    assert scheduler.next_delay(0.0) == pytest.approx(0.5, rel=POLL_JITTER)
+    for _ in range(20):
+        scheduler.record_failure(0.0)
+    assert max(scheduler.next_delay(0.0) for _ in range(200)) <= 0.04
+    # A retry-after is still a floor, with no spread beyond the small cap.
+    scheduler.record_failure(0.0, retry_after=1.0)
+    assert scheduler.next_delay(0.0) == pytest.approx(1.0)
 
 
 def test_resync_still_waits_for_a_pending_retry_after() -> None:
