@@ -348,6 +348,9 @@ class AppController(QObject):
         self.announce_state()
 
     def _on_session_signed_out(self, reason: str) -> None:
+        if reason == "logged_out":
+            # Actions of the account signed out of must not reach the next account.
+            self.actions.clear_pending()
         self.store.clear()
         self.update_tray()
         if reason != "logged_out":

@@ -140,7 +140,7 @@ class TrayIcon(QObject):
         self._refresh()
 
     def set_jobs(self, jobs: Sequence[tuple[str, int | None]]) -> None:
-        """Show running jobs as ``(label, percent or None)``, e.g. ``("Archiving…", 45)``."""
+        """Show running jobs as ``(activity, percent or None)``, e.g. ``("Archiving", 45)``."""
         self._jobs = list(jobs)
         self._refresh()
 
@@ -299,9 +299,9 @@ class TrayIcon(QObject):
         lines = []
         for label, percent in self._jobs:
             if percent is None:
-                lines.append(label)
+                lines.append(self.tr("{label}…").format(label=label))
             else:
-                lines.append(self.tr("{label} {percent}%").format(label=label, percent=percent))
+                lines.append(self.tr("{label}… {percent}%").format(label=label, percent=percent))
         return lines
 
     def _tooltip_text(self) -> str:

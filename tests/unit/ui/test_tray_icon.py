@@ -147,11 +147,11 @@ def test_tooltip_never_synced(tray):
 
 def test_jobs_show_in_menu_and_tooltip_and_go_away(tray):
     sign_in(tray)
-    tray.set_jobs([("Archiving…", 45), ("Importing mbox", None)])
-    assert [a.text() for a in tray.job_actions()] == ["Archiving… 45%", "Importing mbox"]
+    tray.set_jobs([("Archiving", 45), ("Importing mbox", None)])
+    assert [a.text() for a in tray.job_actions()] == ["Archiving… 45%", "Importing mbox…"]
     assert all(not a.isEnabled() for a in tray.job_actions())
-    assert tray.tooltip().splitlines()[1:] == ["Archiving… 45%", "Importing mbox"]
-    tray.set_jobs([("Archiving…", 60)])
+    assert tray.tooltip().splitlines()[1:] == ["Archiving… 45%", "Importing mbox…"]
+    tray.set_jobs([("Archiving", 60)])
     assert [a.text() for a in tray.job_actions()] == ["Archiving… 60%"]
     tray.set_jobs([])
     assert tray.job_actions() == []
