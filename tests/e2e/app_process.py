@@ -90,8 +90,10 @@ class AppProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
-        output = self.process.stdout.read() if self.process.stdout else ""
-        return output
+        if self.process.stdout is None:
+            return ""
+        with self.process.stdout:
+            return self.process.stdout.read()
 
     def _check_alive(self) -> None:
         assert self.process is not None
