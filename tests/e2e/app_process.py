@@ -49,11 +49,13 @@ class AppProcess:
     process: subprocess.Popen[str] | None = None
     item: str = ""
     known_items: set[str] = field(default_factory=set)
+    #: The program to run; the test's own interpreter by default.
+    command: tuple[str, ...] = (sys.executable, "-m", "tray_app")
 
     def start(self, bus: SessionBus) -> AppProcess:
         self.known_items = set(bus.registered_items())
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tray_app", "--log-level", "DEBUG", *self.args],
+            [*self.command, "--log-level", "DEBUG", *self.args],
             env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
