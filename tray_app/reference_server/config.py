@@ -121,6 +121,9 @@ class ServerConfig:
     allow_registration: bool = True
     #: PBKDF2 rounds for new password hashes (stored in the hash, so old ones still verify).
     password_iterations: int = 100_000
+    #: Serve HTTPS with this PEM certificate (chain) and private key; both or neither.
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
 
     def validate(self) -> None:
         """Refuse unsafe or meaningless combinations before anything starts."""
@@ -132,6 +135,8 @@ class ServerConfig:
             raise ValueError("heartbeat_s and rate_window_s must be positive")
         if self.simulate_rate < 0:
             raise ValueError("simulate_rate must not be negative")
+        if (self.ssl_certfile is None) != (self.ssl_keyfile is None):
+            raise ValueError("ssl_certfile and ssl_keyfile go together")
         loopback = is_loopback(self.host)
         if self.test_control and not loopback:
             raise ValueError("the test-control API is only served on a loopback address")
@@ -141,6 +146,10 @@ class ServerConfig:
     @property
     def documented(self) -> bool:
         return self.flavor == "documented"
+
+    @property
+    def tls(self) -> bool:
+        return self.ssl_certfile is not None
 
 
 def is_loopback(host: str) -> bool:

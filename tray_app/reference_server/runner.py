@@ -108,7 +108,8 @@ class RunningServer:
     def url(self) -> str:
         host = "127.0.0.1" if self.config.host == "localhost" else self.config.host
         host = f"[{host}]" if ":" in host else host
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.config.tls else "http"
+        return f"{scheme}://{host}:{self.port}"
 
     @property
     def running(self) -> bool:
@@ -128,6 +129,8 @@ class RunningServer:
             ws="none",
             loop="asyncio",
             timeout_graceful_shutdown=1,
+            ssl_certfile=self.config.ssl_certfile,
+            ssl_keyfile=self.config.ssl_keyfile,
         )
         server = _Server(config, on_stop=self.state.broker.close_all)
         thread = threading.Thread(

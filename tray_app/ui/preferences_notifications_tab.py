@@ -269,13 +269,20 @@ class NotificationsTab(QWidget):
     def set_server_preferences(self, prefs: Mapping[str, bool]) -> None:
         """Show the server's values; missing or non-boolean keys show their default.
 
-        The server's answer wins over unconfirmed changes (they are no longer pending),
-        and a "loading" state ends.
+        A switch whose save is still unconfirmed keeps the person's choice and stays
+        pending unless these values already hold that choice: an answer to a load that
+        was sent before the click (the dialog refreshes when it opens) knows nothing of
+        the change, and showing it would flip the box back and forth. The save's own
+        answer settles the switch. A "loading" state ends.
         """
         for key, box in self.boxes.items():
             value = prefs.get(key)
-            box.setChecked(value if isinstance(value, bool) else DEFAULT_PREFERENCES[key])
-        self._pending.clear()
+            shown = value if isinstance(value, bool) else DEFAULT_PREFERENCES[key]
+            if key in self._pending and shown != box.isChecked():
+                self._pending[key] = shown  # what a failed save goes back to
+                continue
+            box.setChecked(shown)
+            self._pending.pop(key, None)
         if self._state == "loading":
             self._state = "ok"
             self._state_message = ""

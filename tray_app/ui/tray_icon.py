@@ -306,7 +306,7 @@ class TrayIcon(QObject):
 
     def _tooltip_text(self) -> str:
         """Unread count and server, then whatever is not normal: connection, jobs, toasts."""
-        lines = [self.tr("Signed out") if not self._signed_in else self._unread_text()]
+        lines = [self.tr("Signed out - sign in again") if not self._signed_in else self._unread_text()]
         if self._signed_in and self._connection != CONNECTION_ONLINE:
             lines.append(self._connection_text())
         lines.extend(self._job_lines())

@@ -28,7 +28,7 @@ from tray_app.services.sync import SyncOptions, SyncService
 
 ClientFactory = Callable[..., ApiClient]
 AddRows = Callable[..., list[dict[str, Any]]]
-LoopRunner = Any  # the `aloop` fixture (tests/unit/services/conftest.py)
+LoopRunner = Any  # the `aloop` fixture (tests/conftest.py)
 
 
 @dataclass

@@ -26,7 +26,7 @@ EMAIL, PASSWORD = "user@example.com", "password-123"  # the `server` fixture's u
 
 ClientFactory = Callable[..., ApiClient]
 AddRows = Callable[..., list[dict[str, Any]]]
-LoopRunner = Any  # the `aloop` fixture (tests/unit/services/conftest.py)
+LoopRunner = Any  # the `aloop` fixture (tests/conftest.py)
 
 
 class Recorder:
