@@ -22,6 +22,11 @@ def app_environment(root: Path) -> dict[str, str]:
         folder = root / name.lower()
         folder.mkdir(parents=True, exist_ok=True)
         env[name] = str(folder)
+    # The single-instance socket lives in the temp folder: a private one per app keeps
+    # tests (and anyone else's running app) from answering for each other.
+    private_tmp = root / "tmp"
+    private_tmp.mkdir(parents=True, exist_ok=True)
+    env["TMPDIR"] = str(private_tmp)
     env["QT_QPA_PLATFORM"] = "xcb"
     return env
 
@@ -92,7 +97,7 @@ class AppProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
-        if self.process.stdout is None:
+        if self.process.stdout is None or self.process.stdout.closed:
             return ""
         with self.process.stdout:
             return self.process.stdout.read()

@@ -8,9 +8,12 @@ knows both sides.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import math
 import random
-from collections.abc import Coroutine
+import time as time_module
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING, Any
@@ -22,7 +25,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from tray_app.api.client import ApiClient
 from tray_app.api.errors import ApiError, TotpRequired
-from tray_app.app.windows import Windows
 from tray_app.core.outbox import Outbox
 from tray_app.core.schedule import RequestBudget, UpdateSpeed
 from tray_app.core.silence import QuietHours, Silence, pause_for, pause_until_tomorrow
@@ -48,9 +50,17 @@ from tray_app.ui.messages import login_error_text
 from tray_app.ui.tray_icon import TrayIcon
 
 if TYPE_CHECKING:
+    from tray_app.api.models import Notification
     from tray_app.app.demo import DemoServer
+    from tray_app.app.windows import Windows
+    from tray_app.core.toast_policy import JobTransition
 
 log = logging.getLogger(__name__)
+
+#: Toast preferences older than this are reloaded before the next toast is decided.
+_PREFS_MAX_AGE_S = 60.0
+#: How long a toast may wait for that reload (then the cached preferences decide).
+_PREFS_WAIT_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,8 @@ class AppController(QObject):
         self._quit = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._connection = "connecting"
+        self._toast_gate = asyncio.Lock()
+        self._prefs_loaded_at = -math.inf
         self._last_sync: datetime | None = None
         paths = options.paths
         self.store = NotificationStore()
@@ -125,7 +137,7 @@ class AppController(QObject):
             preferences=self.prefs.preferences,
             parent=self,
         )
-        self.windows = Windows(self.store, settings, self)
+        self._windows: Windows | None = None
         self._apply_settings(settings.load())
         self._wire()
 
@@ -153,7 +165,8 @@ class AppController(QObject):
         self._quit.set()
 
     async def _shutdown(self) -> None:
-        self.windows.close_all()
+        if self._windows is not None:
+            self._windows.close_all()
         self.tray.hide()
         for service in (self.sync, self.actions, self.jobs):
             await service.stop()
@@ -181,7 +194,7 @@ class AppController(QObject):
         tray.open_requested.connect(self.open_main)
         tray.mark_all_read_requested.connect(self.actions.mark_all_read)
         tray.pause_requested.connect(self.pause_toasts)
-        tray.preferences_requested.connect(self.windows.open_preferences)
+        tray.preferences_requested.connect(self._open_preferences)
         tray.refresh_requested.connect(self.sync.refresh_now)
         tray.sign_in_requested.connect(self.open_login)
         tray.sign_out_requested.connect(self.sign_out)
@@ -193,12 +206,12 @@ class AppController(QObject):
 
         self.sync.connection_changed.connect(self._on_sync_connection_changed)
         self.sync.synced.connect(self._on_sync_synced)
-        self.sync.new_notifications.connect(self.toasts.on_new_notifications)
+        self.sync.new_notifications.connect(self._on_new_notifications)
         self.sync.auth_failed.connect(self.session.auth_failed)
         self.actions.auth_failed.connect(self.session.auth_failed)
         self.sync.action_failed.connect(self._on_action_failed)
 
-        self.jobs.transitions.connect(self.toasts.on_job_transitions)
+        self.jobs.transitions.connect(self._on_job_transitions)
         self.jobs.active_jobs_changed.connect(tray.set_jobs)
         self.jobs.busy_changed.connect(lambda busy: self.sync.set_active("job", busy))
 
@@ -207,12 +220,24 @@ class AppController(QObject):
         self.toasts.mark_read_requested.connect(self.actions.mark_read)
         self.toast_service.availability_changed.connect(self._on_toast_availability_changed)
 
-        self.windows.list_window_created.connect(self._wire_list_window)
-        self.windows.login_dialog_created.connect(self._wire_login_dialog)
-        self.windows.preferences_created.connect(self._wire_preferences)
-        self.windows.list_visible_changed.connect(
-            lambda visible: self.sync.set_active("window", visible)
-        )
+    @property
+    def windows(self) -> Windows:
+        """The windows; built, and their modules imported, the first time one is needed.
+
+        The list window, the dialogs and the item model cost an idle tray app start-up
+        time (about 0.1 s of imports) that it does not need until the user opens one.
+        """
+        if self._windows is None:
+            from tray_app.app.windows import Windows
+
+            windows = self._windows = Windows(self.store, self._settings, self)
+            windows.list_window_created.connect(self._wire_list_window)
+            windows.login_dialog_created.connect(self._wire_login_dialog)
+            windows.preferences_created.connect(self._wire_preferences)
+            windows.list_visible_changed.connect(
+                lambda visible: self.sync.set_active("window", visible)
+            )
+        return self._windows
 
     def _wire_list_window(self, window: Any) -> None:
         window.mark_read_requested.connect(self.actions.mark_read)
@@ -242,6 +267,9 @@ class AppController(QObject):
             self.open_login()
         else:
             self.windows.open_list(select_id)
+
+    def _open_preferences(self) -> None:
+        self.windows.open_preferences()
 
     def open_login(self) -> None:
         account = self.session.accounts.account
@@ -273,8 +301,7 @@ class AppController(QObject):
             return
         dialog.set_busy(False)
         dialog.accept()
-        if self.session.accounts.keyring_problem:
-            self.tray.set_toast_status(*self.toast_service.status)
+        self.update_tray()  # the keyring may have failed while storing the secrets
 
     @property
     def settings(self) -> SettingsStore:
@@ -343,9 +370,33 @@ class AppController(QObject):
         self.jobs.set_client(client)
         self.prefs.set_client(client)
         if client is not None:
+            self._prefs_loaded_at = time_module.monotonic()
             self.prefs.load()
         self.update_tray()
         self.announce_state()
+
+    def _on_new_notifications(self, rows: list[Notification], catch_up: bool) -> None:
+        self._spawn(
+            self._toast_with_fresh_preferences(self.toasts.on_new_notifications, rows, catch_up)
+        )
+
+    def _on_job_transitions(self, transitions: list[JobTransition]) -> None:
+        self._spawn(self._toast_with_fresh_preferences(self.toasts.on_job_transitions, transitions))
+
+    async def _toast_with_fresh_preferences(self, deliver: Callable[..., None], *args: Any) -> None:
+        """Decide toasts with preferences at most a minute old.
+
+        The user can change the ``*_toast`` switches in the web front end at any time;
+        reloading them only when there is something to toast costs no request while
+        idle. Deliveries are serialised so toasts keep the order of events.
+        """
+        async with self._toast_gate:
+            now = time_module.monotonic()
+            if self.session.client is not None and now - self._prefs_loaded_at > _PREFS_MAX_AGE_S:
+                self._prefs_loaded_at = now
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(self.prefs.load()), _PREFS_WAIT_S)
+            deliver(*args)
 
     def _on_session_signed_out(self, reason: str) -> None:
         if reason == "logged_out":
@@ -368,7 +419,7 @@ class AppController(QObject):
         self.update_tray()
 
     def _on_action_failed(self, message: str) -> None:
-        window = self.windows.list_window
+        window = self._windows.list_window if self._windows is not None else None
         if window is not None and window.isVisible():
             window.set_state("error", message)
         else:
@@ -393,9 +444,10 @@ class AppController(QObject):
             host = urlsplit(self._options.demo.url).netloc
         unread = self.store.unread_count if signed_in else 0
         self.tray.set_state(unread, connection, host, self._last_sync, signed_in)
+        self.tray.set_keyring_problem(bool(self.session.accounts.keyring_problem))
 
     def _update_window_state(self, message: str = "") -> None:
-        window = self.windows.list_window
+        window = self._windows.list_window if self._windows is not None else None
         if window is None:
             return
         if self._connection == "online":
