@@ -485,7 +485,10 @@ class AppController(QObject):
         tray_icon = self.tray.system_tray_icon
         fallback = CallableBackend(
             lambda title, body: tray_icon.showMessage(title, body),
-            is_available=tray_icon.supportsMessages,
+            # Without a tray host, showMessage draws nothing anyone would see.
+            is_available=lambda: (
+                QSystemTrayIcon.isSystemTrayAvailable() and tray_icon.supportsMessages()
+            ),
         )
         tray_icon.messageClicked.connect(fallback.message_clicked)
         backends: list[Notifier] = [DesktopNotifierBackend(app_name, icon), fallback]

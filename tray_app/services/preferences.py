@@ -161,12 +161,10 @@ class PreferencesService(QObject):
         return self.tr("The server gave an unexpected answer.")
 
     def _save_failure(self, exc: Exception) -> str:
-        reason = (
-            self._reason(exc)
-            if isinstance(exc, ApiError)
-            else self.tr("Not connected to the server.")
-        )
-        return self.tr("The setting was not saved. {0}").format(reason)
+        # Only the reason: the dialog already says which change was not saved.
+        if isinstance(exc, ApiError):
+            return self._reason(exc)
+        return self.tr("Not connected to the server.")
 
     # --- the cache ---------------------------------------------------------------------
 
