@@ -326,13 +326,11 @@ class AppController(QObject):
             account.email if account and signed_in else None,
         )
         if not signed_in:
-            self.server_state_changed.emit("signed_out", self.tr("Sign in to change these."))
+            self.server_state_changed.emit("signed_out", "")
         elif self._connection == "online":
             self.server_state_changed.emit("ok", "")
         else:
-            self.server_state_changed.emit(
-                "offline", self.tr("The server cannot be reached; try again later.")
-            )
+            self.server_state_changed.emit("offline", "")
         self.pause_changed.emit(_parse_time(self._settings.load().toasts_paused_until))
 
     def pause_toasts(self, what: str) -> None:

@@ -71,19 +71,19 @@ def update_speed(value: UpdateSpeed | str) -> UpdateSpeed:
 
 def failure_report(exc: ApiError | None) -> tuple[str, str]:
     """The connection state ("offline" or "error") and the user's message for a failure."""
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     state = "offline" if isinstance(exc, NetworkError) else "error"
     if isinstance(exc, TlsError):
-        return state, tr("SyncService", "The server's certificate could not be verified.")
+        return state, translate("SyncService", "The server's certificate could not be verified.")
     if isinstance(exc, NetworkError):
-        return state, tr("SyncService", "Cannot reach the server.")
+        return state, translate("SyncService", "Cannot reach the server.")
     if isinstance(exc, RateLimited):
-        return state, tr("SyncService", "The server asks to slow down; retrying later.")
+        return state, translate("SyncService", "The server asks to slow down; retrying later.")
     if isinstance(exc, ServerError):
-        return state, tr("SyncService", "The server had an error; retrying.")
+        return state, translate("SyncService", "The server had an error; retrying.")
     if isinstance(exc, ProtocolError):
-        return state, tr("SyncService", "The server's answer was not understood; retrying.")
-    return state, tr("SyncService", "Syncing failed; retrying.")
+        return state, translate("SyncService", "The server's answer was not understood; retrying.")
+    return state, translate("SyncService", "Syncing failed; retrying.")
 
 
 async def take_budget(
