@@ -2,6 +2,235 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr" sourcelanguage="en">
 <context>
+    <name>ActionService</name>
+    <message>
+        <location filename="../../tray_app/services/actions.py" line="+349"/>
+        <source>The server refused to mark the notification as read; it was restored.</source>
+        <translation>Le serveur a refusé de marquer la notification comme lue&#xa0;; elle a été rétablie.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The server refused to mark all notifications as read; they were restored.</source>
+        <translation>Le serveur a refusé de marquer toutes les notifications comme lues&#xa0;; elles ont été rétablies.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The server refused to delete the notification; it was restored.</source>
+        <translation>Le serveur a refusé de supprimer la notification&#xa0;; elle a été rétablie.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The server refused to delete the read notifications; they were restored.</source>
+        <translation>Le serveur a refusé de supprimer les notifications lues&#xa0;; elles ont été rétablies.</translation>
+    </message>
+</context>
+<context>
+    <name>App</name>
+    <message>
+        <location filename="../../tray_app/app/bootstrap.py" line="+58"/>
+        <source>Mail Notifications</source>
+        <translation>Notifications mail</translation>
+    </message>
+</context>
+<context>
+    <name>AppController</name>
+    <message>
+        <location filename="../../tray_app/app/controller.py" line="+186"/>
+        <source>Unexpected error</source>
+        <translation>Erreur inattendue</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Something went wrong: %s
+Details are in the log file.</source>
+        <translation>Une erreur s’est produite&#xa0;: %s
+Les détails figurent dans le fichier journal.</translation>
+    </message>
+    <message>
+        <location line="+238"/>
+        <source>Action undone</source>
+        <translation>Action annulée</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>No system tray</source>
+        <translation>Pas de zone de notification</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Your desktop has no system tray, so the notification icon cannot be shown. The app stays available from its window; closing it keeps the app running.</source>
+        <translation>Votre bureau n’a pas de zone de notification, l’icône des notifications ne peut donc pas être affichée. L’application reste accessible depuis sa fenêtre&#xa0;; la fermer ne quitte pas l’application.</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Mail Notifications</source>
+        <translation>Notifications mail</translation>
+    </message>
+</context>
+<context>
+    <name>AppTab</name>
+    <message>
+        <location filename="../../tray_app/ui/preferences_app_tab.py" line="+229"/>
+        <source>Server and account</source>
+        <translation>Serveur et compte</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sign &amp;out</source>
+        <translation>Se &amp;déconnecter</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>S&amp;witch server…</source>
+        <translation>&amp;Changer de serveur…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>General</source>
+        <translation>Général</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start when I &amp;log in</source>
+        <translation>Démarrer à l’&amp;ouverture de session</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Language:</source>
+        <translation>&amp;Langue&#xa0;:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>System language</source>
+        <translation>Langue du système</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Language</source>
+        <translation>Langue</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A new language shows everywhere once the app is restarted.</source>
+        <translation>Une nouvelle langue s’applique partout une fois l’application redémarrée.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Open log &amp;folder</source>
+        <translation>Ouvrir le dossier des &amp;journaux</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Update speed</source>
+        <translation>Vitesse de mise à jour</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Battery saver</source>
+        <translation>Économie de &amp;batterie</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>B&amp;alanced</source>
+        <translation>É&amp;quilibrée</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Fast</source>
+        <translation>&amp;Rapide</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>About {idle} requests/hour while idle, {active} while active (up to {share} % of the server&apos;s limit).</source>
+        <translation>Environ {idle}&#xa0;requêtes/heure au repos, {active} en activité (jusqu’à {share}&#xa0;% de la limite du serveur).</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Active means while the list window is open or a job is running. The server allows {limit} requests/hour per network address, shared by all its users behind that address.</source>
+        <translation>«&#xa0;En activité&#xa0;» signifie que la fenêtre de la liste est ouverte ou qu’une tâche est en cours. Le serveur autorise {limit}&#xa0;requêtes/heure par adresse réseau, partagées entre tous ses utilisateurs derrière cette adresse.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Toasts</source>
+        <translation>Alertes</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Test</source>
+        <translation>&amp;Tester</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send a test toast</source>
+        <translation>Envoyer une alerte de test</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;Quiet hours from</source>
+        <translation>&amp;Heures calmes de</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>to</source>
+        <translation>à</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start of quiet hours</source>
+        <translation>Début des heures calmes</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>End of quiet hours</source>
+        <translation>Fin des heures calmes</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Resume toasts</source>
+        <translation>Réacti&amp;ver les alertes</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Signed in as {email} on {server}.</source>
+        <translation>Connecté en tant que {email} sur {server}.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not signed in. Server: {server}.</source>
+        <translation>Non connecté. Serveur&#xa0;: {server}.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not signed in.</source>
+        <translation>Non connecté.</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Checking how toasts can be shown…</source>
+        <translation>Recherche d’un moyen d’afficher les alertes…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Toasts are shown through {name}.</source>
+        <translation>Les alertes sont affichées via {name}.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Toasts cannot be shown: {reason}</source>
+        <translation>Les alertes ne peuvent pas être affichées&#xa0;: {reason}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Toasts are not paused.</source>
+        <translation>Les alertes ne sont pas suspendues.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Toasts are paused until {time}.</source>
+        <translation>Les alertes sont suspendues jusqu’à {time}.</translation>
+    </message>
+</context>
+<context>
     <name>Categories</name>
     <message>
         <location filename="../../tray_app/models/categories.py" line="+11"/>
@@ -42,17 +271,17 @@
 <context>
     <name>DetailPanel</name>
     <message>
-        <location filename="../../tray_app/ui/detail_panel.py" line="+84"/>
+        <location filename="../../tray_app/ui/detail_panel.py" line="+93"/>
         <source>Notification details</source>
         <translation>Détails de la notification</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Select a notification to see it in full.</source>
         <translation>Sélectionnez une notification pour la voir en entier.</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+10"/>
         <location line="+26"/>
         <source>Top senders</source>
         <translation>Principaux expéditeurs</translation>
@@ -161,6 +390,44 @@
         <location line="+1"/>
         <source>No</source>
         <translation>Non</translation>
+    </message>
+</context>
+<context>
+    <name>JobWatcher</name>
+    <message>
+        <location filename="../../tray_app/services/jobs.py" line="+286"/>
+        <source>Archiving</source>
+        <translation>Archivage</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Importing mbox</source>
+        <translation>Import mbox</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Importing IMAP</source>
+        <translation>Import IMAP</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bulk operation</source>
+        <translation>Opération groupée</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Running rule</source>
+        <translation>Exécution d’une règle</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Syncing</source>
+        <translation>Synchronisation</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Job</source>
+        <translation>Tâche</translation>
     </message>
 </context>
 <context>
@@ -407,7 +674,7 @@
 <context>
     <name>NotificationDelegate</name>
     <message>
-        <location filename="../../tray_app/ui/notification_delegate.py" line="+337"/>
+        <location filename="../../tray_app/ui/notification_delegate.py" line="+371"/>
         <source>Delete</source>
         <translation>Supprimer</translation>
     </message>
@@ -429,12 +696,12 @@
     <name>NotificationWindow</name>
     <message>
         <location filename="../../tray_app/ui/list_window.py" line="+136"/>
-        <location line="+179"/>
+        <location line="+188"/>
         <source>Notifications</source>
         <translation>Notifications</translation>
     </message>
     <message>
-        <location line="-172"/>
+        <location line="-181"/>
         <source>Connection status</source>
         <translation>État de la connexion</translation>
     </message>
@@ -480,7 +747,7 @@
         <translation>erreur inconnue</translation>
     </message>
     <message numerus="yes">
-        <location line="+98"/>
+        <location line="+107"/>
         <source>Notifications (%n unread)</source>
         <translation>
             <numerusform>Notifications (%n non lue)</numerusform>
@@ -496,6 +763,11 @@
         <location line="+2"/>
         <source>No loaded notification matches the filter.</source>
         <translation>Aucune notification chargée ne correspond au filtre.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>No unread notifications</source>
+        <translation>Aucune notification non lue</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -546,6 +818,196 @@
         <location line="+2"/>
         <source>Copy text</source>
         <translation>Copier le texte</translation>
+    </message>
+</context>
+<context>
+    <name>NotificationsTab</name>
+    <message>
+        <location filename="../../tray_app/ui/preferences_notifications_tab.py" line="+172"/>
+        <source>Weekly report (every Monday)</source>
+        <translation>Rapport hebdomadaire (chaque lundi)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Job completed</source>
+        <translation>Tâche terminée</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Job failed</source>
+        <translation>Tâche échouée</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rule executed</source>
+        <translation>Règle exécutée</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Storage quota</source>
+        <translation>Quota de stockage</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Archive integrity</source>
+        <translation>Intégrité des archives</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>These choices are stored on the server: they apply wherever you use your account.</source>
+        <translation>Ces choix sont enregistrés sur le serveur&#xa0;: ils s’appliquent partout où vous utilisez votre compte.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>In-app: the notification is kept in the list. When off, the server does not store anything for this category.</source>
+        <translation>Dans l’application&#xa0;: la notification est conservée dans la liste. Si la case est décochée, le serveur n’enregistre rien pour cette catégorie.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Toast: a desktop popup appears when it happens, whether or not the notification is kept in the list.</source>
+        <translation>Alerte&#xa0;: une fenêtre surgissante apparaît sur le bureau au moment de l’événement, que la notification soit conservée dans la liste ou non.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>In-app</source>
+        <translation>Dans l’application</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Toast</source>
+        <translation>Alerte</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;Refresh</source>
+        <translation>A&amp;ctualiser</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Load these choices from the server again.</source>
+        <translation>Recharger ces choix depuis le serveur.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reset to &amp;defaults</source>
+        <translation>Rétablir les valeurs par &amp;défaut</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+48"/>
+        <source>Saving…</source>
+        <translation>Enregistrement…</translation>
+    </message>
+    <message>
+        <location line="-38"/>
+        <source>{category}: in-app</source>
+        <translation>{category}&#xa0;: dans l’application</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{category}: toast</source>
+        <translation>{category}&#xa0;: alerte</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Send a test toast</source>
+        <translation>Envoyer une alerte de test</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Send a test toast: {category}</source>
+        <translation>Envoyer une alerte de test&#xa0;: {category}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Show a sample toast of this category now, to see how it looks.</source>
+        <translation>Afficher tout de suite un exemple d’alerte de cette catégorie, pour voir à quoi elle ressemble.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Loading your choices from the server…</source>
+        <translation>Chargement de vos choix depuis le serveur…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server cannot be reached: these choices cannot be changed now.</source>
+        <translation>Impossible de joindre le serveur&#xa0;: ces choix ne peuvent pas être modifiés pour le moment.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sign in to see and change these choices.</source>
+        <translation>Connectez-vous pour voir et modifier ces choix.</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Your change to “{setting}” was not saved: {reason}</source>
+        <translation>Votre modification de «&#xa0;{setting}&#xa0;» n’a pas été enregistrée&#xa0;: {reason}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The defaults were not restored: {reason}</source>
+        <translation>Les valeurs par défaut n’ont pas été rétablies&#xa0;: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>Preferences</name>
+    <message>
+        <location filename="../../tray_app/app/preferences_wiring.py" line="+59"/>
+        <source>The defaults were not saved: the server could not be reached.</source>
+        <translation>Les valeurs par défaut n’ont pas été enregistrées&#xa0;: impossible de joindre le serveur.</translation>
+    </message>
+</context>
+<context>
+    <name>PreferencesDialog</name>
+    <message>
+        <location filename="../../tray_app/ui/preferences_dialog.py" line="+97"/>
+        <location line="+3"/>
+        <source>Preferences</source>
+        <translation>Préférences</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>&amp;Notifications</source>
+        <translation>&amp;Notifications</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&amp;App</source>
+        <translation>&amp;Application</translation>
+    </message>
+</context>
+<context>
+    <name>PreferencesService</name>
+    <message>
+        <location filename="../../tray_app/services/preferences.py" line="+116"/>
+        <location line="+51"/>
+        <source>Not connected to the server.</source>
+        <translation>Non connecté au serveur.</translation>
+    </message>
+    <message>
+        <location line="-13"/>
+        <source>Your session has expired: sign in again.</source>
+        <translation>Votre session a expiré&#xa0;: reconnectez-vous.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server is busy: try again in a minute.</source>
+        <translation>Le serveur est occupé&#xa0;: réessayez dans une minute.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server cannot be reached.</source>
+        <translation>Impossible de joindre le serveur.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server had an internal error.</source>
+        <translation>Le serveur a rencontré une erreur interne.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The server gave an unexpected answer.</source>
+        <translation>Le serveur a renvoyé une réponse inattendue.</translation>
     </message>
 </context>
 <context>
@@ -666,7 +1128,7 @@
 <context>
     <name>Sizes</name>
     <message>
-        <location filename="../../tray_app/ui/detail_panel.py" line="-204"/>
+        <location filename="../../tray_app/ui/detail_panel.py" line="-208"/>
         <source>%1 B</source>
         <translation>%1&#xa0;o</translation>
     </message>
@@ -692,6 +1154,211 @@
     </message>
 </context>
 <context>
+    <name>SyncService</name>
+    <message>
+        <location filename="../../tray_app/services/sync_support.py" line="+77"/>
+        <source>The server&apos;s certificate could not be verified.</source>
+        <translation>Le certificat du serveur n’a pas pu être vérifié.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cannot reach the server.</source>
+        <translation>Impossible de joindre le serveur.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server asks to slow down; retrying later.</source>
+        <translation>Le serveur demande de ralentir&#xa0;; nouvel essai plus tard.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server had an error; retrying.</source>
+        <translation>Le serveur a rencontré une erreur&#xa0;; nouvel essai en cours.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The server&apos;s answer was not understood; retrying.</source>
+        <translation>La réponse du serveur n’a pas été comprise&#xa0;; nouvel essai en cours.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Syncing failed; retrying.</source>
+        <translation>La synchronisation a échoué&#xa0;; nouvel essai en cours.</translation>
+    </message>
+</context>
+<context>
+    <name>ToastCoordinator</name>
+    <message numerus="yes">
+        <location filename="../../tray_app/services/toasts.py" line="+203"/>
+        <source>%n new notification(s)</source>
+        <translation>
+            <numerusform>%n nouvelle notification</numerusform>
+            <numerusform>%n nouvelles notifications</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Open</source>
+        <translation>Ouvrir</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Mark as read</source>
+        <translation>Marquer comme lue</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Archiving failed</source>
+        <translation>Archivage échoué</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+36"/>
+        <source>Mbox import failed</source>
+        <translation>Import mbox échoué</translation>
+    </message>
+    <message>
+        <location line="-35"/>
+        <source>IMAP import failed</source>
+        <translation>Import IMAP échoué</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bulk operation failed</source>
+        <translation>Opération groupée échouée</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rule failed</source>
+        <translation>Règle échouée</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sync failed</source>
+        <translation>Synchronisation échouée</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+15"/>
+        <source>Job failed</source>
+        <translation>Tâche échouée</translation>
+    </message>
+    <message>
+        <location line="-13"/>
+        <location line="+27"/>
+        <source>Archiving completed</source>
+        <translation>Archivage terminé</translation>
+    </message>
+    <message>
+        <location line="-26"/>
+        <source>Mbox import completed</source>
+        <translation>Import mbox terminé</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>IMAP import completed</source>
+        <translation>Import IMAP terminé</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bulk operation completed</source>
+        <translation>Opération groupée terminée</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rule completed</source>
+        <translation>Règle terminée</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sync completed</source>
+        <translation>Synchronisation terminée</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+5"/>
+        <source>Job completed</source>
+        <translation>Tâche terminée</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <location line="+13"/>
+        <source>Weekly report</source>
+        <translation>Rapport hebdomadaire</translation>
+    </message>
+    <message>
+        <location line="-10"/>
+        <source>Rule executed</source>
+        <translation>Règle exécutée</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Storage quota</source>
+        <translation>Quota de stockage</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+18"/>
+        <source>Archive integrity</source>
+        <translation>Intégrité des archives</translation>
+    </message>
+    <message>
+        <location line="-16"/>
+        <source>Notification</source>
+        <translation>Notification</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>3 jobs completed · 120 mails archived (45.2 MB)</source>
+        <translation>3&#xa0;tâches terminées · 120&#xa0;mails archivés (45,2&#xa0;Mo)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>42 mails archived.</source>
+        <translation>42&#xa0;mails archivés.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Error: the file is unreadable</source>
+        <translation>Erreur&#xa0;: le fichier est illisible</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rule &quot;Newsletters&quot; executed</source>
+        <translation>Règle «&#xa0;Newsletters&#xa0;» exécutée</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>17 mails handled.</source>
+        <translation>17&#xa0;mails traités.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Storage quota almost reached</source>
+        <translation>Quota de stockage bientôt atteint</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>90% of your storage is used.</source>
+        <translation>90&#xa0;% de votre espace de stockage est utilisé.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>2 EML files are missing.</source>
+        <translation>Il manque 2&#xa0;fichiers EML.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Test notification</source>
+        <translation>Notification de test</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Notifications will look like this.</source>
+        <translation>Les notifications ressembleront à ceci.</translation>
+    </message>
+</context>
+<context>
     <name>ToastService</name>
     <message>
         <location filename="../../tray_app/services/notifier.py" line="+300"/>
@@ -714,7 +1381,6 @@
     <message>
         <location filename="../../tray_app/ui/top_senders_chart.py" line="+43"/>
         <source>Top senders</source>
-        <extracomment>The report lists at most a handful of senders; more would not fit a side panel.</extracomment>
         <translation>Principaux expéditeurs</translation>
     </message>
     <message>
@@ -726,9 +1392,8 @@
 <context>
     <name>TrayIcon</name>
     <message>
-        <location filename="../../tray_app/ui/tray_icon.py" line="+177"/>
+        <location filename="../../tray_app/ui/tray_icon.py" line="+186"/>
         <source>Open notifications</source>
-        <extracomment>Values of ``connection`` in :meth:`TrayIcon.set_state` that get their own wording.</extracomment>
         <translation>Ouvrir les notifications</translation>
     </message>
     <message>
@@ -748,12 +1413,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+80"/>
+        <location line="+83"/>
         <source>Sign in…</source>
         <translation>Se connecter…</translation>
     </message>
     <message>
-        <location line="-76"/>
+        <location line="-79"/>
         <source>Quit</source>
         <translation>Quitter</translation>
     </message>
@@ -783,17 +1448,23 @@
         <translation>Alertes indisponibles&#xa0;: {reason}</translation>
     </message>
     <message>
+        <location line="+3"/>
+        <source>Keyring unavailable: your sign-in will not be remembered</source>
+        <translation>Trousseau indisponible&#xa0;: votre connexion ne sera pas mémorisée</translation>
+    </message>
+    <message>
         <location line="+20"/>
         <source>Sign out</source>
         <translation>Se déconnecter</translation>
     </message>
     <message>
         <location line="+7"/>
+        <location line="+36"/>
         <source>Signed out - sign in again</source>
         <translation>Déconnecté - reconnectez-vous</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="-29"/>
         <source>No unread notifications</source>
         <translation>Aucune notification non lue</translation>
     </message>
@@ -831,14 +1502,14 @@
         <translation>Alertes suspendues jusqu’à {time}</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>{label} {percent}%</source>
-        <translation>{label} {percent}&#xa0;%</translation>
+        <location line="+6"/>
+        <source>{label}…</source>
+        <translation>{label}…</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <source>Signed out</source>
-        <translation>Déconnecté</translation>
+        <location line="+2"/>
+        <source>{label}… {percent}%</source>
+        <translation>{label}… {percent}&#xa0;%</translation>
     </message>
 </context>
 </TS>
