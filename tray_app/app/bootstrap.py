@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import qasync
@@ -76,8 +77,7 @@ def run_app(args: argparse.Namespace) -> int:
     credentials = MemoryCredentialStore() if demo else KeyringCredentialStore()
     controller = AppController(app, settings, credentials, options)
     install_excepthook(controller.show_unexpected_error)
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: controller.quit())
+    _quit_on_signals(loop, controller.quit)
     instance.message_received.connect(controller.on_instance_message)
     try:
         with loop:
@@ -88,6 +88,21 @@ def run_app(args: argparse.Namespace) -> int:
             demo.close()
     log.info("tray-app stopped")
     return 0
+
+
+def _quit_on_signals(loop: asyncio.AbstractEventLoop, quit_app: Callable[[], None]) -> None:
+    """Quit on SIGINT and SIGTERM (Ctrl+C, the session ending), even while idle.
+
+    Through the loop, whose self-pipe wakes the Qt event loop at once. A plain
+    ``signal.signal`` handler runs only when Python code next runs, which an idle app
+    (signed out, nothing polling) may not do at all: it would ignore the session's
+    SIGTERM until killed. Where the loop cannot (Windows), fall back to that handler.
+    """
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, quit_app)
+        except (NotImplementedError, RuntimeError):
+            signal.signal(signum, lambda *_: quit_app())
 
 
 def _start_demo() -> DemoServer:

@@ -281,7 +281,9 @@ class RequestBudget:
     wait :meth:`wait_time`. User actions (mark read, delete, ...) are never refused: the
     user clicked and expects it to happen. They are recorded with :meth:`charge`, which
     may put the bucket into debt (at most one burst deep), so background polling yields
-    after a burst of clicks. Times are monotonic seconds.
+    after a burst of clicks. A 429's ``retry-after`` is :meth:`hold`: the server limits
+    requests per client address, so it concerns every poller of the app, not only the
+    one that was told. Times are monotonic seconds.
     """
 
     def __init__(
@@ -293,6 +295,16 @@ class RequestBudget:
         self._burst = burst
         self._tokens = burst
         self._last: float | None = None
+        self._held_until = -math.inf
+
+    def hold(self, now: float, seconds: float) -> None:
+        """Refuse background requests for ``seconds`` from ``now`` (clamped to an hour)."""
+        if seconds > 0:
+            self._held_until = max(self._held_until, now + min(seconds, MAX_RETRY_AFTER_S))
+
+    def held_for(self, now: float) -> float:
+        """Seconds left of a :meth:`hold` (0 when none)."""
+        return max(0.0, self._held_until - now)
 
     def available(self, now: float) -> float:
         """Tokens in the bucket at ``now`` (negative while in debt)."""
@@ -302,7 +314,7 @@ class RequestBudget:
     def try_acquire(self, now: float, cost: float = 1.0) -> bool:
         """Take ``cost`` tokens for a background request if there are enough."""
         self._refill(now)
-        if self._tokens < cost:
+        if self._tokens < cost or self.held_for(now) > 0:
             return False
         self._tokens -= cost
         return True
@@ -311,7 +323,7 @@ class RequestBudget:
         """Seconds until :meth:`try_acquire` of ``cost`` would succeed (0 if now)."""
         self._refill(now)
         missing = cost - self._tokens
-        return 0.0 if missing <= 0 else missing / self._rate_per_s
+        return max(self.held_for(now), 0.0 if missing <= 0 else missing / self._rate_per_s)
 
     def charge(self, now: float, cost: float = 1.0) -> None:
         """Record a user-initiated request: always allowed, but it counts."""

@@ -263,6 +263,8 @@ class ActionService(QObject):
             self._timer.stop()
             return
         delay_ms = (due_at - self._clock()).total_seconds() * 1000.0
+        if self._budget is not None:  # a 429 told to any poller holds the actions too
+            delay_ms = max(delay_ms, self._budget.held_for(self._monotonic()) * 1000.0)
         if delay_ms > 0:
             self._timer.start(min(_MAX_TIMER_MS, max(1, round(delay_ms))))
             return
@@ -302,6 +304,8 @@ class ActionService(QObject):
             return False
         except RateLimited as exc:
             self._outbox.failed(action.id, self._clock(), retry_after=exc.retry_after)
+            if self._budget is not None:
+                self._budget.hold(self._monotonic(), exc.retry_after)
             return False
         except (NetworkError, ServerError) as exc:
             _log.info("Sending %s failed, will retry: %s", action.kind.value, exc.message)

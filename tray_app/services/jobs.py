@@ -199,6 +199,7 @@ class JobWatcher(QObject):
         try:
             jobs = await client.list_jobs()
         except RateLimited as exc:
+            self._budget.hold(self._clock(), exc.retry_after)
             return self._failed(exc, exc.retry_after)
         except ApiError as exc:
             return self._failed(exc, None)

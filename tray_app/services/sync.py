@@ -391,6 +391,8 @@ class SyncService(QObject):
     def _on_failure(self, exc: ApiError | None) -> None:
         retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
         _log.info("Sync failed: %s", exc.message if exc is not None else "unexpected error")
+        if retry_after is not None and self._budget is not None:
+            self._budget.hold(self._monotonic(), retry_after)
         self._scheduler.record_failure(self._monotonic(), retry_after=retry_after)
         self._catch_up = True
         self._set_connection(*failure_report(exc))

@@ -149,6 +149,8 @@ class StreamFeed(QObject):
             self.auth_failed.emit()
             return None
         except RateLimited as exc:
+            if self._budget is not None:
+                self._budget.hold(self._monotonic(), exc.retry_after)
             return exc.retry_after
         except ApiError as exc:
             _log.info("The notification stream failed: %s", exc.message)

@@ -49,11 +49,20 @@ logger = logging.getLogger(__name__)
 #: Key of the "Open" button. ACTION_OPEN is reserved for a click on the toast itself.
 ACTION_OPEN_BUTTON: Final = "open_window"
 _SUMMARY_CATEGORY: Final = "summary"
+#: Server text longer than this is cut in toasts (the window shows it in full): a toast
+#: has room for a few lines, and a multi-megabyte body would go over D-Bus whole.
+MAX_TOAST_TITLE: Final = 200
+MAX_TOAST_BODY: Final = 1000
 
 
 def _local_now() -> datetime:
     """Aware local time: quiet hours are local."""
     return datetime.now().astimezone()
+
+
+def _clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _icon(category: str) -> Path | None:
@@ -204,8 +213,8 @@ class ToastCoordinator(QObject):
 
     def _row_toast(self, row: Notification, decision: Single) -> Toast:
         return Toast(
-            title=row.title or self._category_name(row.type),
-            body=row.body or "",
+            title=_clip(row.title, MAX_TOAST_TITLE) or self._category_name(row.type),
+            body=_clip(row.body or "", MAX_TOAST_BODY),
             urgency=decision.urgency,
             icon_path=_icon(row.type),
             category=row.type,
@@ -218,7 +227,7 @@ class ToastCoordinator(QObject):
         category = "job_failed" if failed else "job_completed"
         return Toast(
             title=self._job_title(job.job_type, failed),
-            body=(job.error or "") if failed else "",
+            body=_clip(job.error or "", MAX_TOAST_BODY) if failed else "",
             urgency=decision.urgency,
             icon_path=_icon(category),
             category=category,

@@ -73,6 +73,7 @@ class TrayIcon(QObject):
         self._jobs: list[tuple[str, int | None]] = []
         self._toasts_available = True
         self._toasts_reason = ""
+        self._keyring_problem = False
         self._paused_until: datetime | None = None
         self._icon_key: tuple[int, TrayState] | None = None
 
@@ -97,7 +98,8 @@ class TrayIcon(QObject):
         return self._menu
 
     def action(self, name: str) -> QAction:
-        """A menu entry by name: ``status``, ``toasts_status``, ``paused_status``, ``open``,
+        """A menu entry by name: ``status``, ``toasts_status``, ``keyring_status``,
+        ``paused_status``, ``open``,
         ``mark_all_read``, ``pause_1h``, ``pause_tomorrow``, ``resume``, ``preferences``,
         ``refresh``, ``session`` (sign in / sign out), ``quit``."""
         return self._actions[name]
@@ -150,6 +152,12 @@ class TrayIcon(QObject):
         self._toasts_reason = reason
         self._refresh()
 
+    def set_keyring_problem(self, problem: bool) -> None:
+        """Say that the system keyring does not work: the sign-in will not be remembered."""
+        if problem != self._keyring_problem:
+            self._keyring_problem = problem
+            self._refresh()
+
     def set_paused_until(self, until: datetime | None) -> None:
         """Toasts are paused until ``until`` (``None``: not paused)."""
         self._paused_until = until
@@ -172,6 +180,7 @@ class TrayIcon(QObject):
         menu = self._menu
         menu.addAction(self._add("status", ""))
         menu.addAction(self._add("toasts_status", ""))
+        menu.addAction(self._add("keyring_status", ""))
         menu.addAction(self._add("paused_status", ""))
         menu.addSeparator()
         menu.addAction(self._add("open", self.tr("Open notifications"), self.open_requested))
@@ -246,6 +255,9 @@ class TrayIcon(QObject):
         toasts = self._actions["toasts_status"]
         toasts.setText(self.tr("Toasts unavailable: {reason}").format(reason=self._toasts_reason))
         toasts.setVisible(not self._toasts_available)
+        keyring = self._actions["keyring_status"]
+        keyring.setText(self.tr("Keyring unavailable: your sign-in will not be remembered"))
+        keyring.setVisible(self._keyring_problem)
         paused = self._actions["paused_status"]
         paused.setVisible(self._paused_until is not None)
         if self._paused_until is not None:
@@ -306,12 +318,16 @@ class TrayIcon(QObject):
 
     def _tooltip_text(self) -> str:
         """Unread count and server, then whatever is not normal: connection, jobs, toasts."""
-        lines = [self.tr("Signed out - sign in again") if not self._signed_in else self._unread_text()]
+        lines = [
+            self.tr("Signed out - sign in again") if not self._signed_in else self._unread_text()
+        ]
         if self._signed_in and self._connection != CONNECTION_ONLINE:
             lines.append(self._connection_text())
         lines.extend(self._job_lines())
         if not self._toasts_available:
             lines.append(self._actions["toasts_status"].text())
+        if self._keyring_problem:
+            lines.append(self._actions["keyring_status"].text())
         if self._paused_until is not None:
             lines.append(self._paused_text(self._paused_until))
         return "\n".join(lines)

@@ -178,9 +178,7 @@ def test_the_cache_serves_offline_and_refuses_changes_without_a_client(
         assert offline.preferences == {**DEFAULT_PREFERENCES, "job_failed_toast": False}
         events = Recorder(offline)
         assert await offline.set_preference("job_failed_toast", True) is False
-        assert events.failed == [
-            ("job_failed_toast", False, "Not connected to the server.")
-        ]
+        assert events.failed == [("job_failed_toast", False, "Not connected to the server.")]
         assert offline.preferences["job_failed_toast"] is False
 
     aloop.run(scenario(), timeout=40)

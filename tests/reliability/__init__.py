@@ -1,0 +1,1 @@
+"""Reliability and security: the whole app under faults, bad input and attack."""
