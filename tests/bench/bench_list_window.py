@@ -35,7 +35,6 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-import httpx
 import qasync
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -53,7 +52,6 @@ from .bench_stats import percentile, slope, summarize
 
 HEARTBEAT_MS = 5
 SCROLL_STEP_MS = 16
-TYPES = ("job_completed", "job_failed", "rule_executed", "weekly_report", "quota_warning")
 
 
 class Intervals:
@@ -200,8 +198,9 @@ class Bench:
         options = SyncOptions(use_stream=False, watch_network=False)
         self.sync = SyncService(self.store, seen_path=work / "seen.json", options=options)
         self.model.fetch_more_requested.connect(self.sync.load_more)
-        self.checkpoints: list[dict[str, float]] = []
+        self.checkpoints: list[dict[str, Any]] = []
         self.started = time.perf_counter()
+        self.phase = "start"
         self.intervals = Intervals()
         if self.mode == "timing":
             self._instrument()
@@ -227,7 +226,8 @@ class Bench:
         loaded = len(self.store)
         if not force and loaded < 1000 * len(self.checkpoints):
             return
-        entry = {"rows": float(loaded), "rss_mib": memory_kb(os.getpid())["rss"] / 1024}
+        rss = memory_kb(os.getpid())["rss"] / 1024
+        entry: dict[str, Any] = {"rows": float(loaded), "rss_mib": rss, "phase": self.phase}
         entry["at_s"] = time.perf_counter() - self.started
         print(f"{entry['at_s']:6.1f} s: {loaded} rows loaded", file=sys.stderr, flush=True)
         if self.mode == "memory":
@@ -343,11 +343,14 @@ async def run(url: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         await bench.start()
         if args.mode == "memory":
             tracemalloc.start()
+            bench.phase = "load_hidden"
             result["load_hidden_s"] = await bench.load_rest_hidden()
             result["first_show_ms"] = await bench.show_timed()
             bench._checkpoint(force=True)
         else:
+            bench.phase = "scroll_loading"
             result["scroll_loading"] = await bench.scroll_loading(args.load_limit_s)
+            bench.phase = "load_hidden"
             result["load_hidden_s"] = await bench.load_rest_hidden()
             result["first_show_ms"] = await bench.show_timed()
             result["reopen"] = await bench.reopen(args.reopens)
@@ -357,20 +360,6 @@ async def run(url: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         return result
     finally:
         await bench.close()
-
-
-def fill(server: BenchServer, rows: int) -> None:
-    """``rows`` notifications of several types (at most 10,000 per test-control call)."""
-    per_type = -(-rows // len(TYPES))
-    left = rows
-    with httpx.Client(base_url=server.url, timeout=120) as http:
-        for type_ in TYPES:
-            count = min(per_type, left)
-            if count <= 0:
-                break
-            body = {"email": EMAIL, "type": type_, "count": count}
-            http.post("/api/_test/notifications", json=body).raise_for_status()
-            left -= count
 
 
 def main() -> int:
@@ -384,7 +373,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     server = BenchServer("list", stream=False, rate_limit=False)
-    fill(server, args.rows)
+    server.add_mixed_notifications(args.rows)
     app = QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

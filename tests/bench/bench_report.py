@@ -163,8 +163,9 @@ def startup_rows(startup: dict[str, Any]) -> list[Row]:
 
 
 def _stall_row(n: Any, timing: dict[str, Any]) -> Row | None:
-    phases = [timing.get("scroll_loading"), timing.get("scroll_through")]
-    phases = [p for p in phases if p]
+    phases: list[dict[str, Any]] = [
+        p for p in (timing.get("scroll_loading"), timing.get("scroll_through")) if p
+    ]
     if not phases:
         return None
     worst = max(p["max_gap_ms"] for p in phases)
@@ -190,7 +191,7 @@ def _stall_row(n: Any, timing: dict[str, Any]) -> Row | None:
 def _loading_row(timing: dict[str, Any]) -> Row | None:
     loading = timing.get("scroll_loading")
     points = _get(timing, "memory", "checkpoints") or []
-    times = [p["at_s"] for p in points if "at_s" in p]
+    times = [p["at_s"] for p in points if p.get("phase") in ("start", "scroll_loading")]
     if not loading or len(times) < 3:
         return None
     first, last = times[1] - times[0], times[-1] - times[-2]

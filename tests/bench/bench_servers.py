@@ -84,7 +84,7 @@ class BenchServer:
         )
         self.running: RunningServer = start_in_thread(config)
         self.running.create_user(EMAIL, PASSWORD)
-        self._http = httpx.Client(base_url=self.running.url, timeout=30)
+        self._http = httpx.Client(base_url=self.running.url, timeout=120)
 
     @property
     def url(self) -> str:
@@ -107,6 +107,16 @@ class BenchServer:
 
     def add_notifications(self, count: int, type_: str = "job_completed") -> None:
         self._post("notifications", {"type": type_, "count": count})
+
+    def add_mixed_notifications(self, rows: int) -> None:
+        """``rows`` notifications spread over several types (10,000 at most per call)."""
+        types = ("job_completed", "job_failed", "rule_executed", "weekly_report", "quota_warning")
+        per_type, left = -(-rows // len(types)), rows
+        for type_ in types:
+            count = min(per_type, left)
+            if count > 0:
+                self._post("notifications", {"type": type_, "count": count})
+                left -= count
 
     def create_job(self, job_type: str, duration_s: float) -> dict[str, Any]:
         job: dict[str, Any] = self._post("jobs", {"type": job_type, "duration_s": duration_s})
